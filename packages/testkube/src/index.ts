@@ -1,0 +1,70 @@
+// testkube: an in-memory Kubernetes API server for tests and the local playground.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { TestKubeServer, type Faults } from './server.js';
+import { generateServingCertificate } from './tls.js';
+import { buildKubeconfig, writeKubeconfig } from './kubeconfig.js';
+import type { ServerConfig } from './resources/types.js';
+
+export { TestKubeServer, type Faults } from './server.js';
+export { ApiError } from './errors.js';
+export type { KubeObject, ResourceType, ServerConfig } from './resources/types.js';
+
+export interface StartTestKubeOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** Where to write the kubeconfig; default: a new temporary directory. */
+  kubeconfigPath?: string;
+  /** Cluster settings (Service CIDRs, NodePort range). */
+  config?: Partial<ServerConfig>;
+  bookmarkIntervalMs?: number;
+  initialResourceVersion?: number;
+}
+
+export interface TestKube {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  /** The kubeconfig file's text. */
+  kubeconfigYaml: string;
+  /** A client-node KubeConfig pointing at this server (trusting its CA). */
+  kubeConfig: KubeConfig;
+  caPem: string;
+  faults: Faults;
+  server: TestKubeServer;
+  stop(): Promise<void>;
+}
+
+export async function startTestKube(options: StartTestKubeOptions = {}): Promise<TestKube> {
+  const host = options.host ?? '127.0.0.1';
+  const tls = await generateServingCertificate([host, 'localhost']);
+  const server = new TestKubeServer({
+    port: options.port ?? 0,
+    host,
+    config: options.config,
+    bookmarkIntervalMs: options.bookmarkIntervalMs,
+    initialResourceVersion: options.initialResourceVersion,
+    tls: { certPem: tls.certPem, keyPem: tls.keyPem },
+  });
+  const port = await server.listen();
+  const url = `https://${host}:${port}`;
+  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), 'testkube-')), 'kubeconfig');
+  const kubeconfigYaml = buildKubeconfig({ server: url, caPem: tls.caPem });
+  writeKubeconfig(kubeconfigPath, kubeconfigYaml);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(kubeconfigYaml);
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    kubeconfigYaml,
+    kubeConfig,
+    caPem: tls.caPem,
+    faults: server.faults,
+    server,
+    stop: () => server.close(),
+  };
+}
