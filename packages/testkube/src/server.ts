@@ -452,7 +452,7 @@ export class TestKubeServer {
     const contentType = (req.headers['content-type'] ?? JSON_TYPE).split(';')[0]!.trim();
     let obj: unknown;
     if (contentType === 'application/vnd.kubernetes.protobuf') {
-      obj = decodeKubeProtobuf(raw);
+      obj = decodeKubeProtobuf(raw, { kind: type.kind, group: type.group, version: type.version });
     } else if (contentType === 'application/yaml') {
       try {
         obj = parseYaml(raw.toString('utf8'));

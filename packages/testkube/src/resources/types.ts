@@ -46,6 +46,9 @@ export interface TableConverter {
   cells(obj: KubeObject, now: Date): unknown[];
 }
 
+/** Which of kube-apiserver's two messages an unsupported field selector gets. */
+export type FieldSelectorErrorStyle = 'metadata-only' | 'not-supported';
+
 export interface ResourceType {
   group: string; // '' for core
   version: string;
@@ -69,6 +72,14 @@ export interface ResourceType {
   deleteReturnsObject: boolean;
   /** Field selectors beyond metadata.name / metadata.namespace, with their extractors. */
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
+  /**
+   * Wording of the 400 for an unsupported field selector (see selectors.ts). kube-apiserver uses
+   * `"x" is not a known field selector: only "metadata.name", "metadata.namespace"` for types
+   * without their own field-label conversion (Service, Lease, EndpointSlice, ...) and
+   * `field label not supported: x` for types with one (Event, Node, Namespace) and for custom
+   * resources. Absent means 'metadata-only'.
+   */
+  fieldSelectorErrorStyle?: FieldSelectorErrorStyle;
   /** Strategic-merge patch metadata; absent means SMP is refused with 415 (custom resources). */
   strategicSchema?: StrategicPatchSchema;
   /** Whether `status` is a subresource: main writes keep the old status, status writes keep the rest. */
@@ -95,6 +106,12 @@ export interface ResourceHooks {
   validateUpdate?(ctx: StrategyContext, obj: KubeObject, old: KubeObject): FieldCause[];
   /** Validation of a /status write. */
   validateStatusUpdate?(ctx: StrategyContext, obj: KubeObject, old: KubeObject): FieldCause[];
+  /**
+   * Defaulting/normalisation on a /status write, after the generic code kept everything but
+   * status (and metadata where statusWriteKeepsMetadata) from the stored object; runs before
+   * validateStatusUpdate. E.g. Deployments keep their labels, Nodes re-add zero-value nodeInfo.
+   */
+  prepareStatusUpdate?(ctx: StrategyContext, obj: KubeObject, old: KubeObject): void;
   /** Called after the object is really gone (release allocations). */
   afterDelete?(ctx: StrategyContext, obj: KubeObject): void;
   /**
