@@ -12,7 +12,7 @@ async function main(): Promise<void> {
       'serve the in-memory Kubernetes API over HTTPS on 127.0.0.1',
       (y) =>
         y
-          .option('port', { type: 'number', default: 0, describe: 'TCP port (0 picks a free one)', env: 'TESTKUBE_PORT' } as never)
+          .option('port', { type: 'number', default: 0, describe: 'TCP port (0 picks a free one)' })
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
           .option('write-kubeconfig', { type: 'string', describe: 'write a kubeconfig for this server to FILE', demandOption: true })
           .option('service-cidr', { type: 'string', default: '10.96.0.0/16', describe: 'IPv4 Service CIDR' })
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
           .option('bookmark-interval-ms', { type: 'number', default: 1000, describe: 'interval of watch BOOKMARK events' }),
       async (argv) => {
         const kube = await startTestKube({
-          port: argv.port as number,
+          port: argv.port,
           host: argv.host,
           kubeconfigPath: argv['write-kubeconfig'],
           bookmarkIntervalMs: argv['bookmark-interval-ms'],

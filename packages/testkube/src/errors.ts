@@ -104,7 +104,7 @@ export function invalidError(kind: string, name: string, causes: FieldCause[], g
   const rendered = [...new Set(causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)))];
   const summary = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
   const qualified = group ? `${kind}.${group}` : kind;
-  const details: StatusDetails = { name, ...(group ? { group } : {}), kind, causes };
+  const details: StatusDetails = { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes };
   return new ApiError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, details);
 }
 

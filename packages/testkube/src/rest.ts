@@ -9,6 +9,7 @@ import { Registry, storageOf, groupVersionOf } from './registry.js';
 import type { KubeObject, ResourceType, ServerConfig, StrategyContext } from './resources/types.js';
 import { parseLabelSelector, labelsMatch, parseFieldSelector, checkFieldSelector, fieldsMatch } from './selectors.js';
 import { validateObjectMeta } from './validation.js';
+import { validateNamespaceFinalize } from './resources/builtin/namespaces.js';
 import { mergePatch, applyJsonPatch, strategicMergePatch, applyServerSide, recordUpdate } from './patch/index.js';
 
 export interface RequestOptions {
@@ -122,7 +123,8 @@ export class RestCore {
   external(type: ResourceType, stored: StoredObject): KubeObject {
     let o: KubeObject = deepClone(stored);
     if (type.hooks?.toExternal) o = type.hooks.toExternal(o);
-    return { apiVersion: groupVersionOf(type), kind: type.kind, ...o, ...{ apiVersion: groupVersionOf(type), kind: type.kind } };
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return { apiVersion: groupVersionOf(type), kind: type.kind, ...rest };
   }
 
   private internal(type: ResourceType, obj: KubeObject): StoredObject {
@@ -160,10 +162,12 @@ export class RestCore {
     }
   }
 
-  private parseRV(rv: unknown, what = 'resourceVersion'): number {
+  /** `what` names the query parameter; resourceVersions inside objects are reported bare. */
+  private parseRV(rv: unknown, what?: string): number {
     const s = String(rv);
     if (!/^\d+$/.test(s)) {
-      throw new ApiError(500, undefined, `${what}: Invalid value: ${JSON.stringify(s)}: strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
+      const detail = `strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`;
+      throw new ApiError(500, undefined, what ? `${what}: Invalid value: ${JSON.stringify(s)}: ${detail}` : detail);
     }
     return Number(s);
   }
@@ -176,7 +180,8 @@ export class RestCore {
   }
 
   private invalid(type: ResourceType, name: string, causes: FieldCause[]): ApiError {
-    return invalidError(type.kind, name, causes, type.group || undefined);
+    const group = type.errorGroup ?? type.group;
+    return invalidError(type.kind, name, causes, group || undefined);
   }
 
   // ---------------------------------------------------------------- read
@@ -213,7 +218,9 @@ export class RestCore {
     const causes: FieldCause[] = [];
     const hasRV = opts.resourceVersion !== undefined && opts.resourceVersion !== '';
     if (opts.resourceVersionMatch !== undefined && opts.resourceVersionMatch !== '') {
-      if (!hasRV) causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+      // A WatchList request (sendInitialEvents) may use NotOlderThan without a resourceVersion.
+      const watchList = watch && opts.sendInitialEvents !== undefined;
+      if (!hasRV && !watchList) causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
       else if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion === '0')
         causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
       else if (!['Exact', 'NotOlderThan'].includes(opts.resourceVersionMatch))
@@ -263,7 +270,7 @@ export class RestCore {
         entries = this.store.entries(storage, filter.namespace);
       }
     } else if (opts.resourceVersion !== undefined && opts.resourceVersion !== '' && opts.resourceVersion !== '0') {
-      const rv = this.parseRV(opts.resourceVersion);
+      const rv = this.parseRV(opts.resourceVersion, 'resourceVersion');
       const exact = opts.resourceVersionMatch === 'Exact' || (limit !== undefined && opts.resourceVersionMatch !== 'NotOlderThan');
       if (exact) {
         if (rv > this.store.currentRevision) {
@@ -411,7 +418,7 @@ export class RestCore {
     }
     const old = this.store.get(storage, key);
     if (incoming.metadata.resourceVersion !== undefined && incoming.metadata.resourceVersion !== '') {
-      const rv = this.parseRV(incoming.metadata.resourceVersion, 'metadata.resourceVersion');
+      const rv = this.parseRV(incoming.metadata.resourceVersion);
       if (!old || String(rv) !== old.metadata.resourceVersion) {
         if (!old) throw this.notFoundFor(type, name);
         const [r, g] = this.qualifiedResource(type);
@@ -492,7 +499,10 @@ export class RestCore {
       }
     }
     if (subresource === 'status') {
+      type.hooks?.prepareStatusUpdate?.(ctx, next, old);
       if (type.hooks?.validateStatusUpdate) causes.push(...type.hooks.validateStatusUpdate(ctx, next, old));
+    } else if (subresource === 'finalize') {
+      causes.push(...validateNamespaceFinalize(next));
     } else if (subresource === undefined) {
       type.hooks?.prepareUpdate?.(ctx, next, old);
       if (type.hooks?.validateUpdate) causes.push(...type.hooks.validateUpdate(ctx, next, old));
@@ -596,7 +606,7 @@ export class RestCore {
     patched.metadata = patched.metadata ?? {};
     const rv = patched.metadata.resourceVersion;
     if (rv !== undefined && rv !== null && rv !== old.metadata.resourceVersion) {
-      this.parseRV(rv, 'metadata.resourceVersion');
+      this.parseRV(rv);
       const [r, g] = this.qualifiedResource(type);
       throw conflict(r, name, g);
     }
@@ -617,7 +627,7 @@ export class RestCore {
       throw new ApiError(
         409,
         'Conflict',
-        `Operation cannot be fulfilled on ${type.kind} "${name}": the UID in the precondition (${opts.preconditions.uid}) does not match the UID in record (${old.metadata.uid}). The object might have been deleted and then recreated`,
+        `Operation cannot be fulfilled on ${qualifiedKind(type)} "${name}": the UID in the precondition (${opts.preconditions.uid}) does not match the UID in record (${old.metadata.uid}). The object might have been deleted and then recreated`,
         { name, ...(type.group ? { group: type.group } : {}), kind: type.kind },
       );
     }
@@ -625,7 +635,7 @@ export class RestCore {
       throw new ApiError(
         409,
         'Conflict',
-        `Operation cannot be fulfilled on ${type.kind} "${name}": the ResourceVersion in the precondition (${opts.preconditions.resourceVersion}) does not match the ResourceVersion in record (${old.metadata.resourceVersion}). The object might have been modified`,
+        `Operation cannot be fulfilled on ${qualifiedKind(type)} "${name}": the ResourceVersion in the precondition (${opts.preconditions.resourceVersion}) does not match the ResourceVersion in record (${old.metadata.resourceVersion}). The object might have been modified`,
         { name, ...(type.group ? { group: type.group } : {}), kind: type.kind },
       );
     }
@@ -650,7 +660,8 @@ export class RestCore {
       }
       const next = deepClone(old);
       next.metadata.deletionTimestamp = next.metadata.deletionTimestamp ?? microNow(this.now());
-      next.metadata.deletionGracePeriodSeconds = 0;
+      // Namespaces and CRDs are finalized by controllers, without a grace period.
+      if (!isNamespace && !isCRD) next.metadata.deletionGracePeriodSeconds = 0;
       if (finalizers.length) next.metadata.finalizers = finalizers;
       if (isNamespace) {
         next.status = { ...(next.status ?? {}), phase: 'Terminating' };
@@ -715,11 +726,15 @@ export class RestCore {
       const initial = this.store.list(storage, filter.namespace).filter((o) => filter.matches(o));
       return { filter, initial, replay: [], fromRV: this.store.currentRevision };
     }
-    const rv = this.parseRV(rvText);
+    const rv = this.parseRV(rvText, 'resourceVersion');
     const changes = this.store.changesSince(rv);
     if (changes === 'expired') return { filter, initial: [], replay: 'expired', fromRV: rv };
     return { filter, initial: [], replay: changes.filter((c) => c.storage === storage), fromRV: rv };
   }
+}
+
+function qualifiedKind(type: ResourceType): string {
+  return type.group ? `${type.kind}.${type.group}` : type.kind;
 }
 
 function goStrings(values: string[]): string {

@@ -314,6 +314,11 @@ export class TestKubeServer {
     if (!type) throw resourceNotFound();
     if (namespace !== undefined && !type.namespaced) throw resourceNotFound();
     if (subresource !== undefined && !type.subresources.includes(subresource)) throw resourceNotFound();
+    if (subresource !== undefined && subresource !== 'status' && subresource !== 'finalize') {
+      // Listed in discovery (proxy, exec, log, scale, token, ...) but served by kubelets and
+      // controllers that testkube does not have.
+      throw new ApiError(503, 'ServiceUnavailable', `the ${subresource} subresource of ${type.resource} is not served by testkube`, {});
+    }
 
     const q = url.searchParams;
     const reqOpts: RequestOptions = {
@@ -590,13 +595,23 @@ export class TestKubeServer {
 
 class PlainNotFound extends Error {}
 
+/**
+ * BOOKMARK objects are the Go zero value of the type with only metadata.resourceVersion set, so
+ * their JSON differs per type (recorded for Services, EndpointSlices and custom resources).
+ */
+const BOOKMARK_ZERO_FIELDS: Record<string, Record<string, unknown>> = {
+  '/services': { spec: {}, status: { loadBalancer: {} } },
+  'discovery.k8s.io/endpointslices': { addressType: '', endpoints: null, ports: null },
+  'coordination.k8s.io/leases': { spec: {} },
+  '/namespaces': { spec: {}, status: {} },
+  '/pods': { spec: { containers: null }, status: {} },
+  '/configmaps': {},
+};
+
 function bookmarkObject(type: ResourceType, rv: string): KubeObject {
-  const o: KubeObject = { kind: type.kind, apiVersion: groupVersionOf(type), metadata: { resourceVersion: rv, creationTimestamp: null } };
-  if (type.group === '' && type.resource === 'services') {
-    o.spec = {};
-    o.status = { loadBalancer: {} };
-  }
-  return o;
+  if (isCustom(type)) return { apiVersion: groupVersionOf(type), kind: type.kind, metadata: { resourceVersion: rv } };
+  const zero = BOOKMARK_ZERO_FIELDS[`${type.group}/${type.resource}`] ?? {};
+  return { kind: type.kind, apiVersion: groupVersionOf(type), metadata: { resourceVersion: rv, creationTimestamp: null }, ...structuredClone(zero) };
 }
 
 function isCustom(type: ResourceType): boolean {

@@ -17,11 +17,19 @@ const FILES = [
 ];
 
 /** Out-of-band actions the recordings describe but could not record. */
-const HOOKS: Record<string, Record<number, (kube: TestKube) => void>> = {
+const HOOKS: Record<string, Record<number, (kube: TestKube) => void | Promise<void>>> = {
   // 03: etcd compaction before the "after compaction" steps; later the watch cache forgets RV0.
   '03-watch.jsonl': {
     37: (kube) => kube.faults.compact({ watchCache: false }),
-    50: (kube) => kube.faults.compact({ watchCache: true }),
+    // The recording churned w-churn 400 times out of band (annotation `counter`), then waited until
+    // the watch cache no longer held RV0; do the same churn, then evict the watch cache.
+    50: async (kube) => {
+      const svc = kube.server.registry.find('', 'v1', 'services')!;
+      for (let i = 1; i <= 400; i++) {
+        kube.server.rest.patch(svc, 'rec-watch', 'w-churn', 'merge', { metadata: { annotations: { counter: String(i) } } }, { warnings: [], userAgent: 'kube-recorder-scenario/1.0' });
+      }
+      kube.faults.compact({ watchCache: true });
+    },
   },
 };
 

@@ -63,6 +63,12 @@ export interface ResourceType {
    * the type whose hooks lack toExternal/toInternal (the core/v1 form for events).
    */
   storage?: string;
+  /**
+   * Group named in error Statuses (404/409/422 messages and details) when it differs from
+   * `group`: kube serves events.k8s.io/v1 Events from the core Event storage, so its errors say
+   * `Event "x" is invalid` / `events "x" not found` without a group (recorded in 06). Absent: `group`.
+   */
+  errorGroup?: string;
   shortNames?: string[];
   categories?: string[];
   verbs: string[];

@@ -279,8 +279,7 @@ export class Replayer {
       if (typeof r.body !== 'object') this.diff(ex, 'body', '(a JSON document)', r.body);
       return;
     }
-    this.compareValue(ex, 'body', ex.responseBody, r.body, this.isClusterWide(ex));
-    // The generated name of a create with generateName is learnt from the response.
+    // The generated name of a create with generateName is learnt from the response first.
     const reqMeta = (ex.requestBody as Record<string, any> | null)?.metadata;
     if (reqMeta?.generateName && !reqMeta.name) {
       this.learn((ex.responseBody as any)?.metadata?.name, (r.body as any)?.metadata?.name);
@@ -288,6 +287,7 @@ export class Replayer {
       const a = /"([^"]+-[a-z0-9]{5})" is invalid/.exec(String((r.body as any)?.message ?? ''));
       if (m && a) this.learn(m[1], a[1]);
     }
+    this.compareValue(ex, 'body', ex.responseBody, r.body, this.isClusterWide(ex));
   }
 
   private compareWatch(ex: Exchange, r: HttpResult): void {
@@ -364,6 +364,7 @@ export class Replayer {
         act = this.scenarioItems(actual);
       }
       if (key === 'cells') return this.compareCells(ex, path, rec, act);
+      if (key === 'items' || key === 'rows') act = this.alignByName(rec, act);
       if (rec.length !== act.length) {
         this.diff(ex, `${path}.length`, rec.length, act.length);
         return;
@@ -407,6 +408,34 @@ export class Replayer {
       if (mapped !== undefined && mapped === actual) return;
       this.diff(ex, path, recorded, actual);
     }
+  }
+
+  /**
+   * Lists are sorted by name, and generated names sort differently here than in the recording;
+   * put the actual items in the recorded order of their (substituted) names.
+   */
+  private alignByName(recorded: unknown[], actual: unknown[]): unknown[] {
+    const nameOf = (i: unknown) => {
+      const m = (i as any)?.metadata ?? (i as any)?.object?.metadata;
+      return m ? `${m.namespace ?? ''}/${m.name ?? ''}` : undefined;
+    };
+    const byName = new Map<string, unknown>();
+    for (const a of actual) {
+      const n = nameOf(a);
+      if (n === undefined || byName.has(n)) return actual;
+      byName.set(n, a);
+    }
+    const out: unknown[] = [];
+    for (const r of recorded) {
+      const m = (r as any)?.metadata ?? (r as any)?.object?.metadata;
+      if (!m) return actual;
+      const mapped = `${m.namespace ?? ''}/${this.rewriteString(m.name ?? '', false)}`;
+      const a = byName.get(mapped);
+      if (a === undefined) return actual;
+      out.push(a);
+      byName.delete(mapped);
+    }
+    return byName.size === 0 ? out : actual;
   }
 
   private compareCells(ex: Exchange, path: string, recorded: unknown[], actual: unknown[]): void {
