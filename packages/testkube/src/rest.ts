@@ -10,7 +10,8 @@ import type { KubeObject, ResourceType, ServerConfig, StrategyContext } from './
 import { parseLabelSelector, labelsMatch, parseFieldSelector, checkFieldSelector, fieldsMatch } from './selectors.js';
 import { validateObjectMeta } from './validation.js';
 import { validateNamespaceFinalize } from './resources/builtin/namespaces.js';
-import { mergePatch, applyJsonPatch, strategicMergePatch, applyServerSide, recordUpdate } from './patch/index.js';
+import { sortJSONKeys } from './crd/crd.js';
+import { applyMergePatch, applyJsonPatch, strategicMergePatch, applyServerSide, recordUpdate } from './patch/index.js';
 
 export interface RequestOptions {
   userAgent?: string;
@@ -49,6 +50,12 @@ export interface ObjectFilter {
 
 export const NAMESPACE_STORAGE = '/namespaces';
 export const CRD_STORAGE = 'apiextensions.k8s.io/customresourcedefinitions';
+
+const BUILTIN_GROUPS = new Set(['', 'apps', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'apiextensions.k8s.io']);
+
+export function isBuiltinGroup(group: string): boolean {
+  return BUILTIN_GROUPS.has(group);
+}
 
 export function defaultFieldManager(userAgent: string | undefined): string {
   // kube-apiserver derives the manager of non-apply writes from the User-Agent's first word.
@@ -124,7 +131,9 @@ export class RestCore {
     let o: KubeObject = deepClone(stored);
     if (type.hooks?.toExternal) o = type.hooks.toExternal(o);
     const { apiVersion: _a, kind: _k, ...rest } = o;
-    return { apiVersion: groupVersionOf(type), kind: type.kind, ...rest };
+    const out = { apiVersion: groupVersionOf(type), kind: type.kind, ...rest };
+    // Custom resources are served from unstructured JSON, whose keys come out sorted.
+    return isBuiltinGroup(type.group) ? out : sortJSONKeys(out);
   }
 
   private internal(type: ResourceType, obj: KubeObject): StoredObject {
@@ -320,8 +329,11 @@ export class RestCore {
       metadata,
       items: items.map((o) => {
         const e = this.external(type, o);
-        delete e.apiVersion;
-        delete e.kind;
+        // Built-in lists omit the items' apiVersion/kind; unstructured (custom) lists keep them.
+        if (isBuiltinGroup(type.group)) {
+          delete e.apiVersion;
+          delete e.kind;
+        }
         return e;
       }),
     };
@@ -372,6 +384,8 @@ export class RestCore {
       const [r, g] = this.qualifiedResource(type);
       throw alreadyExists(r, name, g);
     }
+    delete internal.apiVersion;
+    delete internal.kind;
     if (appliedManagedFields) internal.metadata!.managedFields = appliedManagedFields;
     else internal = this.withManagedFields(type, undefined, internal, req, 'Update');
     if (req.dryRun) {
@@ -383,13 +397,15 @@ export class RestCore {
     return this.external(type, change.object);
   }
 
-  private withManagedFields(type: ResourceType, old: StoredObject | undefined, obj: StoredObject, req: RequestOptions, op: 'Update'): StoredObject {
+  private withManagedFields(type: ResourceType, old: StoredObject | undefined, obj: StoredObject, req: RequestOptions, op: 'Update', subresource?: string): StoredObject {
     const manager = req.fieldManager ?? defaultFieldManager(req.userAgent);
-    try {
-      return recordUpdate(old, obj, manager, op, groupVersionOf(type), microNow(this.now()));
-    } catch {
-      return obj;
-    }
+    const gv = groupVersionOf(type);
+    // Stored objects carry no apiVersion/kind; the field manager needs them to find the schema.
+    const typed = (o: StoredObject | undefined) => (o ? { ...o, apiVersion: gv, kind: type.kind } : undefined);
+    const out = recordUpdate(typed(old), typed(obj)!, manager, op, gv, microNow(this.now()), subresource ? { subresource } : undefined);
+    delete out.apiVersion;
+    delete out.kind;
+    return out;
   }
 
   // ---------------------------------------------------------------- update
@@ -487,7 +503,10 @@ export class RestCore {
     } else {
       delete m.generation;
     }
+    // kube omits empty maps and lists once a write empties them.
     if (m.finalizers && m.finalizers.length === 0) delete m.finalizers;
+    if (m.labels && Object.keys(m.labels).length === 0) delete m.labels;
+    if (m.annotations && Object.keys(m.annotations).length === 0) delete m.annotations;
 
     const causes: FieldCause[] = [];
     if (old.metadata.deletionTimestamp) {
@@ -515,7 +534,7 @@ export class RestCore {
       return this.external(type, old);
     }
     if (appliedManagedFields) next.metadata.managedFields = appliedManagedFields;
-    else next = this.withManagedFields(type, old, next, req, 'Update');
+    else next = this.withManagedFields(type, old, next, req, 'Update', subresource);
     if (req.dryRun) {
       const out = this.external(type, next);
       out.metadata!.resourceVersion = old.metadata.resourceVersion;
@@ -557,7 +576,11 @@ export class RestCore {
     const key = objectKey(type.namespaced ? namespace : undefined, name);
     const old = this.store.get(storage, key);
     if (patchType === 'strategic' && !type.strategicSchema) {
-      throw new ApiError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     }
     if (patchType === 'apply') {
       if (!req.fieldManager) {
@@ -597,7 +620,7 @@ export class RestCore {
     if (!old) throw this.notFoundFor(type, name);
     const current = this.external(type, old);
     let patched: KubeObject;
-    if (patchType === 'merge') patched = mergePatch(current, patchBody) as KubeObject;
+    if (patchType === 'merge') patched = applyMergePatch(current, patchBody) as KubeObject;
     else if (patchType === 'json') patched = applyJsonPatch(current, patchBody) as KubeObject;
     else patched = strategicMergePatch(current, patchBody, type.strategicSchema!) as KubeObject;
     if (!patched || typeof patched !== 'object' || Array.isArray(patched)) {

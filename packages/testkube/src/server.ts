@@ -13,6 +13,8 @@ import { builtinResourceTypes } from './resources/builtin/index.js';
 import { toTable, type IncludeObject } from './table.js';
 import { decodeKubeProtobuf } from './protobuf.js';
 import { crdResourceType, unknownFieldsWarning, strictUnknownFieldsMessage, pruneUnknownFields } from './crd/crd.js';
+import { findDuplicateJsonFields, duplicateFieldText, strictDecodingError, cannotBeHandledMessage } from './crd/schema.js';
+import { isBuiltinGroup } from './rest.js';
 import * as discovery from './discovery.js';
 import * as openapi from './openapi.js';
 
@@ -177,6 +179,8 @@ export class TestKubeServer {
       return;
     }
     if (err instanceof ApiError) {
+      const warnings = (err as ApiError & { warnings?: string[] }).warnings;
+      if (warnings?.length) res.setHeader('Warning', warnings);
       sendJson(res, err.code, err.toStatus());
       return;
     }
@@ -488,15 +492,25 @@ export class TestKubeServer {
         `${o.kind} in version ${JSON.stringify(versionOf(o.apiVersion))} cannot be handled as a ${type.kind}: converting (${versionOf(o.apiVersion)}.${o.kind}) to (${internalGroup}.${type.kind}): unknown conversion`,
       );
     }
-    if (isCustom(type) && o.apiVersion !== undefined && o.apiVersion !== gv) {
-      throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${gv})`);
-    }
     if (isCustom(type)) {
+      if (reqOpts.fieldValidation === 'Strict' && contentType === JSON_TYPE) {
+        const dups = findDuplicateJsonFields(raw.toString('utf8'));
+        if (dups.length) throw badRequest(cannotBeHandledMessage(type.kind, type.version, strictDecodingError([], dups.map(duplicateFieldText))));
+      }
+      if (o.apiVersion !== undefined && o.apiVersion !== gv) {
+        // kube decodes the body against a version it has no schema for: everything but the type
+        // and object metadata is an unknown field, reported before the version error.
+        if (reqOpts.fieldValidation !== 'Ignore') {
+          const unknownTop = Object.keys(o).filter((k) => !['apiVersion', 'kind', 'metadata'].includes(k));
+          reqOpts.warnings.push(...unknownFieldsWarning(unknownTop));
+        }
+        throw Object.assign(badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${gv})`), { warnings: reqOpts.warnings });
+      }
       const crd = this.crdFor(type);
       if (crd) {
         const unknown = pruneUnknownFields(crd, type.version, o);
         if (unknown.length) {
-          if (reqOpts.fieldValidation === 'Strict') throw badRequest(strictUnknownFieldsMessage(unknown));
+          if (reqOpts.fieldValidation === 'Strict') throw badRequest(strictUnknownFieldsMessage(unknown, type.kind, type.version));
           if (reqOpts.fieldValidation !== 'Ignore') reqOpts.warnings.push(...unknownFieldsWarning(unknown));
         }
       }
@@ -615,7 +629,7 @@ function bookmarkObject(type: ResourceType, rv: string): KubeObject {
 }
 
 function isCustom(type: ResourceType): boolean {
-  return !['', 'apps', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'apiextensions.k8s.io'].includes(type.group);
+  return !isBuiltinGroup(type.group);
 }
 
 function versionOf(apiVersion: string | undefined): string {

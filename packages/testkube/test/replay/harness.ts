@@ -53,6 +53,7 @@ const VOLATILE_KEYS = new Set([
   'healthCheckNodePort',
   'storageVersionHash',
   'serverRelativeURL',
+  'serverAddress',
 ]);
 /** Time-valued keys: any value of the same type passes. */
 const TIME_KEYS = new Set([
@@ -287,7 +288,45 @@ export class Replayer {
       const a = /"([^"]+-[a-z0-9]{5})" is invalid/.exec(String((r.body as any)?.message ?? ''));
       if (m && a) this.learn(m[1], a[1]);
     }
-    this.compareValue(ex, 'body', ex.responseBody, r.body, this.isClusterWide(ex));
+    // The /version body is volatile as a whole (the recorded server was not a release build).
+    if (ex.path === '/version') {
+      if (typeof (r.body as any)?.gitVersion !== 'string') this.diff(ex, 'body.gitVersion', '(a version)', r.body);
+      return;
+    }
+    this.compareValue(ex, 'body', this.onlyServed(ex, ex.responseBody), r.body, this.isClusterWide(ex));
+  }
+
+  /**
+   * testkube serves a subset of kube-apiserver's API groups (the ones this product and its users
+   * touch). Discovery and OpenAPI entries of groups and resources it does not serve are dropped from
+   * the recorded body before comparing; everything it does serve must match.
+   */
+  private onlyServed(ex: Exchange, body: unknown): unknown {
+    const types = this.kube.server.registry.all();
+    const groups = new Set(types.map((t) => t.group));
+    const served = new Set(types.map((t) => `${t.group}/${t.version}/${t.resource}`));
+    const b = structuredClone(body) as any;
+    if (!b || typeof b !== 'object') return body;
+    if (b.kind === 'APIResourceList') {
+      const [g, v] = String(b.groupVersion).includes('/') ? String(b.groupVersion).split('/') : ['', b.groupVersion];
+      b.resources = b.resources.filter((r: any) => served.has(`${g}/${v}/${String(r.name).split('/')[0]}`));
+    } else if (b.kind === 'APIGroupList') {
+      b.groups = b.groups.filter((gr: any) => groups.has(gr.name));
+    } else if (b.kind === 'APIGroupDiscoveryList') {
+      b.items = b.items.filter((gr: any) => groups.has(gr.metadata?.name ?? ''));
+      for (const gr of b.items) {
+        for (const ver of gr.versions ?? []) {
+          ver.resources = (ver.resources ?? []).filter((r: any) => served.has(`${gr.metadata?.name ?? ''}/${ver.version}/${r.resource}`));
+        }
+      }
+    } else if (ex.path === '/openapi/v3' && b.paths) {
+      for (const key of Object.keys(b.paths)) {
+        const m = /^apis\/([^/]+)/.exec(key);
+        const servedPath = key === 'api' || key === 'api/v1' || key === 'version' || (m !== null && groups.has(m[1]!));
+        if (!servedPath) delete b.paths[key];
+      }
+    }
+    return b;
   }
 
   private compareWatch(ex: Exchange, r: HttpResult): void {

@@ -1,0 +1,3 @@
+export * from './ip/index.js';
+export * from './log.js';
+export * from './config.js';
