@@ -317,7 +317,8 @@ export class RestCore {
       const last = items[items.length - 1]!;
       continueToken = encodeContinue(listRV, rel(objectKey(last.metadata.namespace, last.metadata.name)) + '\u0000');
     }
-    const metadata: Record<string, unknown> = { resourceVersion: String(listRV) };
+    // Unstructured (custom resource) lists always carry `continue`, empty on the last page.
+    const metadata: Record<string, unknown> = isBuiltinGroup(type.group) ? { resourceVersion: String(listRV) } : { continue: '', resourceVersion: String(listRV) };
     if (continueToken) {
       metadata.continue = continueToken;
       // kube reports remainingItemCount only when no selector filtered the rest.
@@ -691,6 +692,15 @@ export class RestCore {
       }
       if (isCRD) {
         next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'customresourcecleanup.apiextensions.k8s.io'])];
+        const conditions = (next.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'Terminating');
+        conditions.push({
+          type: 'Terminating',
+          status: 'True',
+          lastTransitionTime: microNow(this.now()),
+          reason: 'InstanceDeletionPending',
+          message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
+        });
+        next.status = { ...(next.status ?? {}), conditions };
       }
       if (opts.dryRun) return { body: this.external(type, next), status: 200 };
       const change = this.store.put(storage, key, next);

@@ -348,14 +348,14 @@ export class TestKubeServer {
     }
     if (method === 'POST') {
       if (name !== undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
-      const body = await this.decodeObjectBody(req, type, reqOpts);
+      const body = await this.decodeObjectBody(req, res, type, reqOpts);
       const created = this.rest.create(type, namespace, body, reqOpts);
       this.afterWrite(type, created);
       return this.sendObjects(res, 201, type, created, accept, q, reqOpts.warnings, false);
     }
     if (method === 'PUT') {
       if (name === undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
-      const body = await this.decodeObjectBody(req, type, reqOpts);
+      const body = await this.decodeObjectBody(req, res, type, reqOpts);
       const { object } = this.rest.update(type, namespace, name, body, reqOpts, subresource);
       this.afterWrite(type, object);
       return this.sendObjects(res, 200, type, object, accept, q, reqOpts.warnings, false);
@@ -396,12 +396,15 @@ export class TestKubeServer {
   private afterWrite(type: ResourceType, obj: KubeObject, deleting = false): void {
     if (storageOf(type) !== CRD_STORAGE) return;
     if (deleting || obj.metadata?.deletionTimestamp) {
-      setTimeout(() => this.finishCRDDeletion(obj.metadata!.name as string), 20);
+      // Like the apiextensions finalizer: mark deletion in progress, then remove the instances and
+      // the CRD (the recording saw it still Terminating right away and gone ~0.3 s later).
+      setTimeout(() => this.markCRDDeletionInProgress(obj.metadata!.name as string), 5).unref();
+      setTimeout(() => this.finishCRDDeletion(obj.metadata!.name as string), 150).unref();
       return;
     }
     const cond = (obj.status?.conditions ?? []) as Array<{ type: string; status: string }>;
     if (!cond.some((c) => c.type === 'Established' && c.status === 'True')) {
-      setTimeout(() => this.establishCRD(obj.metadata!.name as string), 5);
+      setTimeout(() => this.establishCRD(obj.metadata!.name as string), 5).unref();
     } else {
       this.registerCRD(obj);
     }
@@ -438,8 +441,19 @@ export class TestKubeServer {
   private registerCRD(crd: StoredObject): void {
     for (const v of crd.spec?.versions ?? []) {
       if (!v.served) continue;
-      this.registry.add(crdResourceType(crd, v.name));
+      this.registry.add({ fieldSelectorErrorStyle: 'not-supported', ...crdResourceType(crd, v.name) });
     }
+  }
+
+  private markCRDDeletionInProgress(name: string): void {
+    const stored = this.store.get(CRD_STORAGE, name);
+    if (!stored) return;
+    const next = structuredClone(stored) as StoredObject;
+    next.status.conditions = (next.status.conditions ?? []).map((c: { type: string }) =>
+      c.type === 'Terminating' ? { ...c, reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' } : c,
+    );
+    delete next.metadata.resourceVersion;
+    this.store.put(CRD_STORAGE, name, next);
   }
 
   private finishCRDDeletion(name: string): void {
@@ -456,7 +470,7 @@ export class TestKubeServer {
     this.store.delete(CRD_STORAGE, name);
   }
 
-  private async decodeObjectBody(req: IncomingMessage, type: ResourceType, reqOpts: RequestOptions): Promise<KubeObject> {
+  private async decodeObjectBody(req: IncomingMessage, res: ServerResponse, type: ResourceType, reqOpts: RequestOptions): Promise<KubeObject> {
     const raw = await readBody(req);
     const contentType = (req.headers['content-type'] ?? JSON_TYPE).split(';')[0]!.trim();
     let obj: unknown;
@@ -515,6 +529,8 @@ export class TestKubeServer {
         }
       }
     }
+    // Warnings go out with whatever the request ends in, including validation errors.
+    if (reqOpts.warnings.length) res.setHeader('Warning', reqOpts.warnings);
     return o;
   }
 

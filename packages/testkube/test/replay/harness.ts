@@ -102,7 +102,13 @@ export class Replayer {
     for (const ex of exchanges) {
       for (const m of ex.path.matchAll(/\/namespaces\/([^/]+)/g)) if (m[1]!.startsWith('rec-')) this.namespaces.add(m[1]!);
     }
+    let previousEnd = 0;
     for (const ex of exchanges) {
+      // Keep the recording's pacing for short pauses (polls of asynchronous server work, such as
+      // CRD establishment and deletion); long out-of-band waits are not replayed.
+      const gap = ex.tMs - previousEnd;
+      if (gap > 0) await new Promise((r) => setTimeout(r, Math.min(gap, 500)));
+      previousEnd = Math.max(previousEnd, ex.tMs + (ex.watchStream ? 0 : ex.durationMs));
       // Keep the recording's concurrency: an exchange starts after every exchange that had ended
       // before it started; others (open watches) stay in flight.
       const waitFor = this.pending.filter((p) => p.end <= ex.tMs);

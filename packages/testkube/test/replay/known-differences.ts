@@ -8,4 +8,11 @@ export interface KnownDifference {
   why: string;
 }
 
-export const KNOWN_DIFFERENCES: KnownDifference[] = [];
+export const KNOWN_DIFFERENCES: KnownDifference[] = [
+  {
+    file: '04-crd.jsonl',
+    seq: 20,
+    path: /.*/,
+    why: 'the recording stores the request body parsed, so the duplicate JSON key it tested is lost and the replayed body is valid; crd-server.test.ts sends the raw duplicate and checks the 400',
+  },
+];
