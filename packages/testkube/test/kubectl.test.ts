@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestKube, type TestKube } from '../src/index.js';
+import { kubectlBinary } from './support/kubectl.js';
 
 const run = promisify(execFile);
 let kube: TestKube;
 let dir: string;
 
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', kube.kubeconfigPath, ...args], {
+  const { stdout } = await run(kubectlBinary(), ['--kubeconfig', kube.kubeconfigPath, ...args], {
     env: { ...process.env, KUBECACHEDIR: join(dir, 'cache'), HOME: dir },
     timeout: 30_000,
   });
@@ -170,7 +171,7 @@ describe('kubectl against testkube', () => {
   });
 
   it('get svc -w sees a later change', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', kube.kubeconfigPath, 'get', 'svc', '-n', 'kc', '-w', '--output-watch-events'], {
+    const child = spawn(kubectlBinary(), ['--kubeconfig', kube.kubeconfigPath, 'get', 'svc', '-n', 'kc', '-w', '--output-watch-events'], {
       env: { ...process.env, KUBECACHEDIR: join(dir, 'cache'), HOME: dir },
     });
     let output = '';
