@@ -603,7 +603,7 @@ export class TestKubeServer {
         if (closed) return;
         closed = true;
         unsubscribe();
-        for (const t of timers) clearTimeout(t), clearInterval(t);
+        for (const t of timers) clearTimeout(t);
         this.watches.delete(active);
         res.end();
       },

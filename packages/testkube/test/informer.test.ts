@@ -31,11 +31,10 @@ describe('client-node informer against testkube faults', () => {
     informer.on('add', apply);
     informer.on('update', apply);
     informer.on('delete', (o) => cache.delete(o.metadata!.name!));
-    let errors = 0;
+    let stopped = false;
     informer.on('error', () => {
       // client-node stops on errors; restarting is the caller's job (our shared informer does it).
-      errors++;
-      setTimeout(() => void informer.start(), 50);
+      if (!stopped) setTimeout(() => void informer.start(), 50);
     });
     await informer.start();
 
@@ -63,6 +62,7 @@ describe('client-node informer against testkube faults', () => {
     }
     await until(() => JSON.stringify([...cache].sort()) === JSON.stringify([...truth].sort()));
     expect([...cache].sort()).toEqual([...truth].sort());
+    stopped = true;
     await informer.stop();
   }, 60_000);
 });
