@@ -1,5 +1,5 @@
 // testkube: an in-memory Kubernetes API server for tests and the local playground.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -51,7 +51,9 @@ export async function startTestKube(options: StartTestKubeOptions = {}): Promise
   });
   const port = await server.listen();
   const url = `https://${host}:${port}`;
-  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), 'testkube-')), 'kubeconfig');
+  // A temporary directory we create for the kubeconfig is removed again on stop().
+  const ownDir = options.kubeconfigPath ? undefined : mkdtempSync(join(tmpdir(), 'testkube-'));
+  const kubeconfigPath = options.kubeconfigPath ?? join(ownDir!, 'kubeconfig');
   const kubeconfigYaml = buildKubeconfig({ server: url, caPem: tls.caPem });
   writeKubeconfig(kubeconfigPath, kubeconfigYaml);
   const kubeConfig = new KubeConfig();
@@ -65,6 +67,9 @@ export async function startTestKube(options: StartTestKubeOptions = {}): Promise
     caPem: tls.caPem,
     faults: server.faults,
     server,
-    stop: () => server.close(),
+    stop: async () => {
+      await server.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
   };
 }

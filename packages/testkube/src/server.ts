@@ -222,17 +222,12 @@ export class TestKubeServer {
       return;
     }
     if (path === '/version') return sendJson(res, 200, discovery.versionInfo());
-    if (path === '/openapi/v3') {
-      const body = JSON.stringify(openapi.openapiV3Root(this.registry.all(), (gv) => this.customOpenAPI(gv)));
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(body);
+    if (path.startsWith('/openapi/')) {
+      const r = openapi.serveOpenAPI(path, { hash: url.searchParams.get('hash') }, req.headers.accept, this.registry.all(), (gv) => this.customOpenAPI(gv));
+      if (!r) throw new PlainNotFound();
+      res.writeHead(r.status, r.headers);
+      res.end(r.body);
       return;
-    }
-    if (path.startsWith('/openapi/v3/')) {
-      const gv = path.slice('/openapi/v3/'.length);
-      const doc = openapi.openapiV3Document(gv, this.registry.all(), (g) => this.customOpenAPI(g));
-      if (!doc) throw new PlainNotFound();
-      return sendJson(res, 200, doc);
     }
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === 'api') {
@@ -256,12 +251,15 @@ export class TestKubeServer {
 
   private customOpenAPI(groupVersion: string): Record<string, unknown> | undefined {
     const [group, version] = groupVersion.split('/');
-    for (const crd of this.store.list(CRD_STORAGE)) {
-      if (crd.spec?.group === group && (crd.spec?.versions ?? []).some((v: { name: string }) => v.name === version)) {
-        return openapi.crdDocument(crd, version!);
-      }
-    }
-    return undefined;
+    const crds = this.store
+      .list(CRD_STORAGE)
+      .filter((crd) => crd.spec?.group === group && (crd.spec?.versions ?? []).some((v: { name: string }) => v.name === version));
+    return crds.length ? openapi.crdDocument(crds, groupVersion) : undefined;
+  }
+
+  private serverAddress(): string {
+    const a = this.server.address() as AddressInfo | null;
+    return a ? `${a.address}:${a.port}` : '127.0.0.1:6443';
   }
 
   private typesOf(group: string, version: string): ResourceType[] {
@@ -277,7 +275,7 @@ export class TestKubeServer {
       res.end(JSON.stringify(body));
       return;
     }
-    return sendJson(res, 200, which === 'core' ? discovery.coreAPIVersions() : discovery.apiGroupList(this.registry.all()));
+    return sendJson(res, 200, which === 'core' ? discovery.coreAPIVersions(this.serverAddress()) : discovery.apiGroupList(this.registry.all()));
   }
 
   // ------------------------------------------------------------------ resources

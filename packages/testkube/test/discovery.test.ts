@@ -2,9 +2,12 @@
 // The recorded documents describe resources we do not serve (pods/exec, batch, ...), so the
 // builders are fed ResourceTypes derived from the recordings themselves: given the same resources,
 // the documents must come out identical (order included).
-import { describe, it, expect } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -20,6 +23,7 @@ import {
 import { ApiError } from '../src/errors.js';
 import { builtinResourceTypes } from '../src/resources/builtin/index.js';
 import type { ResourceType } from '../src/resources/types.js';
+import { startTestKube, type TestKube } from '../src/index.js';
 
 const RECORDINGS_DIR = join(process.cwd(), '..', 'shared', 'kube-api-recordings');
 
@@ -299,5 +303,57 @@ describe('the built-in types testkube serves', () => {
     const apis = aggregatedDiscovery('apis', builtins);
     expect(apis.items.map((i) => i.metadata.name)).toEqual(['apps', 'events.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
     for (const item of apis.items) expect(item).toEqual(pick(bySeq(rec01, 16).responseBody, item));
+  });
+});
+
+// /usr/bin/kubectl on this machine is Google's version dispatcher: it runs kubectl.<server minor>
+// when present, so against our v1.28 it runs kubectl 1.28. The recordings were made with 1.32,
+// so both are exercised.
+const KUBECTLS = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'].filter((k) => existsSync(k));
+
+describe('real kubectl against testkube', () => {
+  const exec = promisify(execFile);
+  let kube: TestKube;
+  beforeAll(async () => {
+    kube = await startTestKube();
+  });
+  const temporary: string[] = [];
+  afterAll(async () => {
+    await kube.stop();
+    for (const d of temporary) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function kubectl(bin: string, ...args: string[]): Promise<string> {
+    // A fresh HOME each time: an empty discovery cache, as in the recordings.
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+    temporary.push(home);
+    const { stdout } = await exec(bin, ['--kubeconfig', kube.kubeconfigPath, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
+    return stdout;
+  }
+
+  it.each(KUBECTLS)('%s version reports the server as v1.28.15', async (bin) => {
+    expect(await kubectl(bin, 'version')).toContain('Server Version: v1.28.15');
+  });
+
+  it.each(KUBECTLS)('%s api-versions lists exactly the served group-versions', async (bin) => {
+    const expected = [...new Set(builtinResourceTypes().map((t) => (t.group ? `${t.group}/${t.version}` : t.version)))].sort();
+    expect((await kubectl(bin, 'api-versions')).trim().split('\n')).toEqual(expected);
+  });
+
+  it.each(KUBECTLS)('%s api-resources shows every served resource with short names, scope and kind', async (bin) => {
+    const names = (await kubectl(bin, 'api-resources', '--no-headers', '-o', 'name')).trim().split('\n');
+    const expected = builtinResourceTypes().map((t) => (t.group ? `${t.resource}.${t.group}` : t.resource));
+    expect([...names].sort()).toEqual([...expected].sort());
+    const table = await kubectl(bin, 'api-resources');
+    expect(table).toMatch(/^services\s+svc\s+v1\s+true\s+Service$/m);
+    expect(table).toMatch(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
+    expect(table).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(table).toMatch(/^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false\s+CustomResourceDefinition$/m);
+    expect(table).toMatch(/^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m);
+  });
+
+  it.each(KUBECTLS)('%s resolves categories and short names through discovery (get all, get svc)', async (bin) => {
+    expect(await kubectl(bin, 'get', 'svc', '-n', 'default', '-o', 'name')).toContain('service/kubernetes');
+    await expect(kubectl(bin, 'get', 'all', '-n', 'default')).resolves.toContain('service/kubernetes');
   });
 });

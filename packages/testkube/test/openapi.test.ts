@@ -2,10 +2,14 @@
 // contract of the /openapi/v3 path list, the patch metadata kubectl uses for client-side apply
 // (checked by walking manifests the way kubectl's strategic-merge code does), CRD documents, and
 // the Swagger 2.0 / protobuf form served at /openapi/v2.
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   BUILTIN_SCHEMAS,
   OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
@@ -21,6 +25,7 @@ import {
 } from '../src/openapi.js';
 import type { ResourceType } from '../src/resources/types.js';
 import { builtinResourceTypes } from '../src/resources/builtin/index.js';
+import { startTestKube, type TestKube } from '../src/index.js';
 
 const RECORDINGS_DIR = join(process.cwd(), '..', 'shared', 'kube-api-recordings');
 const records = (file: string): any[] =>
@@ -603,5 +608,188 @@ describe('serveOpenAPI', () => {
     expect(serveOpenAPI('/openapi/v2', {}, 'text/html', ALL, custom)!.status).toBe(406);
     expect(serveOpenAPI('/openapi/v3/apis/batch/v1', {}, 'application/json', ALL, custom)).toBeUndefined();
     expect(serveOpenAPI('/openapi/v4', {}, 'application/json', ALL, custom)).toBeUndefined();
+  });
+});
+
+// ------------------------------------------------------------------------------ real kubectl
+
+// The manifests of recording 08 (web-v1.yaml, then web-v2.yaml with the Service changed).
+const WEB_V1 = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: oa-kubectl
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: registry.k8s.io/e2e-test-images/agnhost:2.39
+        args: ["netexec", "--http-port=9376"]
+        ports: [{containerPort: 9376}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-svc
+  namespace: oa-kubectl
+  annotations: {purelb.io/service-group: default}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports:
+  - {name: http, port: 8765, targetPort: 9376}
+`;
+const WEB_V2 = WEB_V1.replace('purelb.io/service-group: default}', 'purelb.io/service-group: other-pool}\n  labels: {tier: frontend}')
+  .replace('  type: LoadBalancer\n', '  type: LoadBalancer\n  externalTrafficPolicy: Local\n')
+  .replace('  - {name: http, port: 8765, targetPort: 9376}\n', '  - {name: http, port: 8765, targetPort: 9376}\n  - {name: metrics, port: 9090, targetPort: 9090}\n');
+
+const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
+
+describe('real kubectl against testkube', () => {
+  const exec = promisify(execFile);
+  let kube: TestKube;
+  let dir: string;
+  const temporary: string[] = [];
+  beforeAll(async () => {
+    kube = await startTestKube();
+    dir = mkdtempSync(join(tmpdir(), 'oa-kubectl-'));
+    temporary.push(dir);
+    writeFileSync(join(dir, 'web-v1.yaml'), WEB_V1);
+    writeFileSync(join(dir, 'web-v2.yaml'), WEB_V2);
+  });
+  afterAll(async () => {
+    await kube.stop();
+    for (const d of temporary) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function kubectl(bin: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    // A fresh HOME: empty discovery and OpenAPI caches, so every run fetches the documents.
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+    temporary.push(home);
+    return exec(bin, ['--kubeconfig', kube.kubeconfigPath, ...args], { env: { ...process.env, HOME: home }, timeout: 60_000 });
+  }
+
+  function get(path: string, accept: string): Promise<{ status: number; type: string | undefined; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${kube.url}${path}`, { ca: kube.caPem, headers: { accept } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  const bins = existsSync(KUBECTL_132) ? [KUBECTL_132, '/usr/bin/kubectl'] : ['/usr/bin/kubectl'];
+
+  it('serves the v3 path list and documents with matching hashes', async () => {
+    const root = await get('/openapi/v3', 'application/json, */*');
+    expect(root.status).toBe(200);
+    expect(root.type).toBe('text/plain; charset=utf-8');
+    const paths = JSON.parse(root.body.toString()).paths as Record<string, { serverRelativeURL: string }>;
+    const doc = await get(paths['api/v1']!.serverRelativeURL, 'application/json');
+    expect(doc.status).toBe(200);
+    expect(openapiHash(doc.body.toString())).toBe(new URL(paths['api/v1']!.serverRelativeURL, kube.url).searchParams.get('hash'));
+  });
+
+  // kubectl <= 1.29 (what /usr/bin/kubectl runs against a v1.28 server) needs this for apply,
+  // create -f and explain: server.ts has to route /openapi/* through serveOpenAPI.
+  it('serves /openapi/v2 as protobuf to kubectl', async () => {
+    const v2 = await get('/openapi/v2', OPENAPI_V2_PROTOBUF_CONTENT_TYPE);
+    expect(v2.status).toBe(200);
+    expect(v2.type).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect(text(pbFields(v2.body).find((f) => f.field === 1)!.value)).toBe('2.0');
+  });
+
+  it.each(bins)('%s apply -f creates, patches only what changed, then finds nothing to do', async (bin) => {
+    const ns = bin === KUBECTL_132 ? 'oa-kubectl' : 'oa-kubectl-dispatch';
+    const file = (name: string) => {
+      const p = join(dir, `${ns}-${name}`);
+      writeFileSync(p, (name === 'v1' ? WEB_V1 : WEB_V2).replaceAll('namespace: oa-kubectl', `namespace: ${ns}`));
+      return p;
+    };
+    await kubectl(bin, 'create', 'namespace', ns);
+    const first = await kubectl(bin, 'apply', '-f', file('v1'));
+    expect(first.stdout).toBe('deployment.apps/web created\nservice/web-svc created\n');
+    expect(first.stderr).toBe('');
+    // -v=6 logs each request: 1.32 computes the patch from OpenAPI v3 alone, like in recording 08.
+    const second = await kubectl(bin, 'apply', '-f', file('v2'), '-v=6');
+    expect(second.stdout).toBe('deployment.apps/web unchanged\nservice/web-svc configured\n');
+    expect(second.stderr).not.toMatch(/warning/i);
+    expect(second.stderr).toMatch(/PATCH https:\/\/[^ ]+\/api\/v1\/namespaces\/[a-z-]+\/services\/web-svc\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict 200/);
+    if (bin === KUBECTL_132) {
+      expect(second.stderr).toMatch(/GET https:\/\/[^ ]+\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}&timeout=32s 200/);
+      expect(second.stderr).not.toMatch(/openapi\/v2/);
+    }
+    const svc = JSON.parse((await kubectl(bin, 'get', 'svc', 'web-svc', '-n', ns, '-o', 'json')).stdout);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['http', 8765],
+      ['metrics', 9090],
+    ]);
+    expect(svc.spec.externalTrafficPolicy).toBe('Local');
+    expect(svc.metadata.labels).toEqual({ tier: 'frontend' });
+    expect(svc.metadata.annotations['purelb.io/service-group']).toBe('other-pool');
+    const third = await kubectl(bin, 'apply', '-f', file('v2'));
+    expect(third.stdout).toBe('deployment.apps/web unchanged\nservice/web-svc unchanged\n');
+    const dry = await kubectl(bin, 'apply', '-f', file('v1'), '--dry-run=server');
+    expect(dry.stdout).toBe('deployment.apps/web unchanged (server dry run)\nservice/web-svc configured (server dry run)\n');
+    const after = JSON.parse((await kubectl(bin, 'get', 'svc', 'web-svc', '-n', ns, '-o', 'json')).stdout);
+    expect(after.spec.ports).toHaveLength(2);
+  });
+
+  it.each(bins)('%s sees a CRD in discovery and OpenAPI once established, and applies its resources', async (bin) => {
+    const suffix = bin === KUBECTL_132 ? '' : '-dispatch';
+    const crd = JSON.parse(JSON.stringify(CRD));
+    crd.spec.group = `purelb${suffix}.io`;
+    crd.metadata.name = `servicegroups.${crd.spec.group}`;
+    crd.spec.names.shortNames = [`sg${suffix.replace('-', '')}`];
+    writeFileSync(join(dir, `crd${suffix}.json`), JSON.stringify(crd));
+    expect((await kubectl(bin, 'apply', '-f', join(dir, `crd${suffix}.json`))).stdout).toBe(
+      `customresourcedefinition.apiextensions.k8s.io/${crd.metadata.name} created\n`,
+    );
+    let resources = '';
+    for (let i = 0; i < 50 && !resources.includes('servicegroups'); i++) {
+      resources = (await kubectl(bin, 'api-resources', `--api-group=${crd.spec.group}`)).stdout;
+      if (!resources.includes('servicegroups')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(resources).toMatch(new RegExp(`^servicegroups\\s+${crd.spec.names.shortNames[0]}\\s+${crd.spec.group.replace('.', '\\.')}/v1\\s+true\\s+ServiceGroup$`, 'm'));
+    const explained = (await kubectl(bin, 'explain', `servicegroups.${crd.spec.group}.spec.local.v4pools`)).stdout;
+    expect(explained).toContain(`GROUP:      ${crd.spec.group}`);
+    expect(explained).toMatch(/^ {2}aggregation\t<string> -required-$/m);
+    const ns = `oa-crd${suffix}`;
+    await kubectl(bin, 'create', 'namespace', ns);
+    const sg = (aggregation: string) => `apiVersion: ${crd.spec.group}/v1
+kind: ServiceGroup
+metadata: {name: sg-default, namespace: ${ns}}
+spec:
+  local:
+    v4pools:
+    - {subnet: 192.0.2.0/24, pool: 192.0.2.10-192.0.2.50, aggregation: ${aggregation}}
+`;
+    writeFileSync(join(dir, `sg${suffix}-1.yaml`), sg('/32'));
+    writeFileSync(join(dir, `sg${suffix}-2.yaml`), sg('/24'));
+    expect((await kubectl(bin, 'apply', '-f', join(dir, `sg${suffix}-1.yaml`))).stdout).toBe(`servicegroup.${crd.spec.group}/sg-default created\n`);
+    // Custom resources get a JSON merge patch (their PATCH operation offers no strategic merge).
+    const changed = await kubectl(bin, 'apply', '-f', join(dir, `sg${suffix}-2.yaml`), '-v=6');
+    expect(changed.stdout).toBe(`servicegroup.${crd.spec.group}/sg-default configured\n`);
+    expect(changed.stderr).toMatch(/PATCH https:\/\/[^ ]+\/servicegroups\/sg-default\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict 200/);
+    const got = JSON.parse((await kubectl(bin, 'get', `servicegroups.${crd.spec.group}`, 'sg-default', '-n', ns, '-o', 'json')).stdout);
+    expect(got.spec.local.v4pools[0].aggregation).toBe('/24');
+  });
+
+  it.each(bins)('%s explain service.spec renders our schema', async (bin) => {
+    const { stdout } = await kubectl(bin, 'explain', 'service.spec');
+    expect(stdout).toMatch(/^KIND:\s+Service\nVERSION:\s+v1\n/);
+    expect(stdout).toMatch(/FIELD: spec <ServiceSpec>/);
+    expect(stdout).toMatch(/^ {2}ports\t<\[\]ServicePort>$/m);
+    expect(stdout).toMatch(/^ {2}type\t<string>$/m);
+    const lbClass = await kubectl(bin, 'explain', 'service.spec.loadBalancerClass');
+    expect(lbClass.stdout).toContain('FIELD: loadBalancerClass <string>');
   });
 });

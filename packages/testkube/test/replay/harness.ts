@@ -328,7 +328,7 @@ export class Replayer {
     } else if (ex.path === '/openapi/v3' && b.paths) {
       for (const key of Object.keys(b.paths)) {
         const m = /^apis\/([^/]+)/.exec(key);
-        const servedPath = key === 'api' || key === 'api/v1' || key === 'version' || (m !== null && groups.has(m[1]!));
+        const servedPath = key === 'api' || key === 'api/v1' || key === 'apis' || key === 'version' || (m !== null && groups.has(m[1]!));
         if (!servedPath) delete b.paths[key];
       }
     }
@@ -390,6 +390,12 @@ export class Replayer {
         return;
       }
       this.learn(recorded, actual);
+      if (key === 'serverRelativeURL') {
+        // Clients request the URL's path with its hash; learn the hash on its own too.
+        const rh = /hash=([0-9A-F]+)/.exec(String(recorded));
+        const ah = /hash=([0-9A-F]+)/.exec(String(actual));
+        if (rh && ah) this.learn(rh[1], ah[1]);
+      }
       return;
     }
     if (key === 'clusterIPs' && Array.isArray(recorded) && Array.isArray(actual)) {
