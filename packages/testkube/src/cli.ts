@@ -2,7 +2,7 @@
 // `testkube serve --port P --write-kubeconfig FILE`: runs the in-memory API server until SIGINT/SIGTERM.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { startTestKube } from './index.js';
+import { startTestKubeServer } from './index.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
           .option('service-cidr-v6', { type: 'string', describe: 'IPv6 Service CIDR (makes the cluster dual-stack)' })
           .option('bookmark-interval-ms', { type: 'number', default: 1000, describe: 'interval of watch BOOKMARK events' }),
       async (argv) => {
-        const kube = await startTestKube({
+        const kube = await startTestKubeServer({
           port: argv.port,
           host: argv.host,
           kubeconfigPath: argv['write-kubeconfig'],

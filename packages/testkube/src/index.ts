@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { TestKubeServer, type Faults } from './server.js';
 import { generateServingCertificate } from './tls.js';
 import { buildKubeconfig, writeKubeconfig } from './kubeconfig.js';
@@ -24,6 +24,9 @@ export interface StartTestKubeOptions {
   initialResourceVersion?: number;
 }
 
+/** What `startTestKubeServer` returns: everything but the client-node KubeConfig. */
+export type TestKubeServerHandle = Omit<TestKube, 'kubeConfig'>;
+
 export interface TestKube {
   url: string;
   port: number;
@@ -38,7 +41,17 @@ export interface TestKube {
   stop(): Promise<void>;
 }
 
+/** Starts testkube and adds a client-node KubeConfig for it (loaded on demand: it is heavy). */
 export async function startTestKube(options: StartTestKubeOptions = {}): Promise<TestKube> {
+  const handle = await startTestKubeServer(options);
+  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfigClass();
+  kubeConfig.loadFromString(handle.kubeconfigYaml);
+  return { ...handle, kubeConfig };
+}
+
+/** Starts testkube without loading @kubernetes/client-node (the CLI uses this to start fast). */
+export async function startTestKubeServer(options: StartTestKubeOptions = {}): Promise<TestKubeServerHandle> {
   const host = options.host ?? '127.0.0.1';
   const tls = await generateServingCertificate([host, 'localhost']);
   const server = new TestKubeServer({
@@ -56,14 +69,11 @@ export async function startTestKube(options: StartTestKubeOptions = {}): Promise
   const kubeconfigPath = options.kubeconfigPath ?? join(ownDir!, 'kubeconfig');
   const kubeconfigYaml = buildKubeconfig({ server: url, caPem: tls.caPem });
   writeKubeconfig(kubeconfigPath, kubeconfigYaml);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(kubeconfigYaml);
   return {
     url,
     port,
     kubeconfigPath,
     kubeconfigYaml,
-    kubeConfig,
     caPem: tls.caPem,
     faults: server.faults,
     server,
