@@ -428,9 +428,21 @@ export function validateCommonUpdateFields(newMeta: unknown, oldMeta: unknown, n
 }
 
 // ---------------------------------------------------------------------------------------------
-// IP addresses, parsed like Go's pre-1.17 net.ParseIP (netutils.ParseIPSloppy), which
-// kube-apiserver uses: IPv4 octets may have leading zeros, zones are rejected.
+// IP addresses. kube-apiserver parses them with netutils.ParseIPSloppy, a fork of Go 1.16's
+// net.ParseIP in which IPv4 octets may have leading zeros (read as decimal). Go 1.17+ net.ParseIP
+// rejects such octets; `sloppy: false` selects that. Both reject zones. This is the one byte-level
+// IP parser of the package (service-allocation.ts's parseIPSloppy / parseCIDR wrap it).
 
+export interface ParseIPOptions {
+  /**
+   * true (the default, what kube uses): an IPv4 octet may have leading zeros, "010" is 10
+   * (netutils.ParseIPSloppy). false: an octet of more than one digit starting with 0 is rejected,
+   * also inside an IPv6 address (Go 1.17+ net.ParseIP).
+   */
+  sloppy?: boolean;
+}
+
+/** Go's dtoi: decimal digits from start; [value, end], undefined when none or >= 0xffffff. */
 function parseDecimal(s: string, start: number): [number, number] | undefined {
   let n = 0;
   let i = start;
@@ -443,6 +455,7 @@ function parseDecimal(s: string, start: number): [number, number] | undefined {
   return i === start ? undefined : [n, i];
 }
 
+/** Go's xtoi: hex digits from start; [value, end], undefined when none or >= 0xffffff. */
 function parseHex(s: string, start: number): [number, number] | undefined {
   let n = 0;
   let i = start;
@@ -456,7 +469,7 @@ function parseHex(s: string, start: number): [number, number] | undefined {
   return i === start ? undefined : [n, i];
 }
 
-function parseIPv4Bytes(s: string): number[] | undefined {
+function parseIPv4Bytes(s: string, sloppy: boolean): number[] | undefined {
   const out: number[] = [];
   let pos = 0;
   for (let i = 0; i < 4; i++) {
@@ -467,13 +480,14 @@ function parseIPv4Bytes(s: string): number[] | undefined {
     }
     const r = parseDecimal(s, pos);
     if (!r || r[0] > 0xff) return undefined;
+    if (!sloppy && r[1] - pos > 1 && s[pos] === '0') return undefined;
     out.push(r[0]);
     pos = r[1];
   }
   return pos === s.length ? out : undefined;
 }
 
-function parseIPv6Bytes(input: string): number[] | undefined {
+function parseIPv6Bytes(input: string, sloppy: boolean): number[] | undefined {
   const ip = new Array<number>(16).fill(0);
   let s = input;
   let ellipsis = -1;
@@ -490,7 +504,7 @@ function parseIPv6Bytes(input: string): number[] | undefined {
     if (c < s.length && s[c] === '.') {
       if (ellipsis < 0 && i !== 12) return undefined;
       if (i + 4 > 16) return undefined;
-      const v4 = parseIPv4Bytes(s);
+      const v4 = parseIPv4Bytes(s, sloppy);
       if (!v4) return undefined;
       for (let k = 0; k < 4; k++) ip[i + k] = v4[k] as number;
       s = '';
@@ -523,14 +537,19 @@ function parseIPv6Bytes(input: string): number[] | undefined {
   return ip;
 }
 
-/** The 16-byte form of an address (IPv4 as ::ffff:a.b.c.d), or undefined when unparsable. */
-export function parseIP(s: string): number[] | undefined {
+/**
+ * The 16-byte form of an address (IPv4 as ::ffff:a.b.c.d), or undefined when unparsable. Like
+ * Go, the first '.' or ':' decides between the IPv4 and the IPv6 syntax, so a parsed text
+ * contains ':' exactly when it was written as IPv6.
+ */
+export function parseIP(s: string, opts: ParseIPOptions = {}): number[] | undefined {
+  const sloppy = opts.sloppy ?? true;
   for (const c of s) {
     if (c === '.') {
-      const v4 = parseIPv4Bytes(s);
+      const v4 = parseIPv4Bytes(s, sloppy);
       return v4 ? [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4] : undefined;
     }
-    if (c === ':') return parseIPv6Bytes(s);
+    if (c === ':') return parseIPv6Bytes(s, sloppy);
   }
   return undefined;
 }

@@ -16,6 +16,7 @@ import {
   isValidIPv6,
   nameValidators,
   normalizeMicroTime,
+  parseIP,
   normalizeTime,
   strictDecodingMessage,
   unknownFieldProblem,
@@ -32,6 +33,7 @@ import {
   validateQualifiedName,
   validateTime,
 } from '../src/validation.js';
+import { parseIPSloppy } from '../src/resources/builtin/service-allocation.js';
 
 function apiErrorOf(fn: () => unknown): ApiError {
   try {
@@ -330,6 +332,42 @@ describe('IP addresses (parsed like netutils.ParseIPSloppy)', () => {
       { reason: 'FieldValueInvalid', message: 'Invalid value: "10.244.1.5": must be a valid IPv6 address', field: 'endpoints[0].addresses[0]' },
     ]);
     expect(validateIPField('status.loadBalancer.ingress[0].ip', '192.0.2.10')).toEqual([]);
+  });
+});
+
+describe('IP parser modes (validation.ts parseIP): sloppy = netutils.ParseIPSloppy, strict = Go 1.17+ net.ParseIP', () => {
+  const v4 = (a: number, b: number, c: number, d: number): number[] => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d];
+  const v6 = (...tail: number[]): number[] => [...new Array<number>(16 - tail.length).fill(0), ...tail];
+  const cases: [string, number[] | undefined, number[] | undefined][] = [
+    // text, sloppy (the default), strict
+    ['10.1.1.1', v4(10, 1, 1, 1), v4(10, 1, 1, 1)],
+    ['010.1.1.1', v4(10, 1, 1, 1), undefined],
+    ['1.2.3.010', v4(1, 2, 3, 10), undefined],
+    ['00.0.0.0', v4(0, 0, 0, 0), undefined],
+    ['0.0.0.0', v4(0, 0, 0, 0), v4(0, 0, 0, 0)],
+    ['0377.0.0.1', undefined, undefined],
+    ['256.1.1.1', undefined, undefined],
+    ['1.2.3', undefined, undefined],
+    ['1.2.3.4.5', undefined, undefined],
+    ['::ffff:1.2.3.4', v4(1, 2, 3, 4), v4(1, 2, 3, 4)],
+    ['::ffff:01.2.3.4', v4(1, 2, 3, 4), undefined],
+    ['::1', v6(1), v6(1)],
+    ['::0001', v6(1), v6(1)],
+    ['2001:db8::1::2', undefined, undefined],
+    ['fe80::1%eth0', undefined, undefined],
+  ];
+  it.each(cases)('%j', (text, sloppy, strict) => {
+    expect(parseIP(text)).toEqual(sloppy);
+    expect(parseIP(text, { sloppy: true })).toEqual(sloppy);
+    expect(parseIP(text, { sloppy: false })).toEqual(strict);
+  });
+
+  it('parseIPSloppy wraps the sloppy mode; v4-mapped IPv6 counts as IPv4', () => {
+    expect(parseIPSloppy('010.1.1.1')).toEqual({ family: 'IPv4', value: 0x0a010101n });
+    expect(parseIPSloppy('::ffff:1.2.3.4')).toEqual({ family: 'IPv4', value: 0x01020304n });
+    expect(parseIPSloppy('::1')).toEqual({ family: 'IPv6', value: 1n });
+    expect(parseIPSloppy('1.2.3')).toBeUndefined();
+    expect(parseIPSloppy(42)).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@
 // initialisation, clusterIP(s) allocation, nodePort / healthCheckNodePort allocation, and the
 // update-time helpers that keep allocated values when a client omits them.
 import { ApiError, field, internalError, invalidError, type FieldCause } from '../../errors.js';
+import { parseIP } from '../../validation.js';
 import type { KubeObject, ServerConfig } from '../types.js';
 
 export type IPFamily = 'IPv4' | 'IPv6';
@@ -20,125 +21,20 @@ export interface ParsedIP {
   value: bigint;
 }
 
-const BIG = 0xffffff;
-
-function dtoi(s: string, from: number): [number, number] | undefined {
-  let n = 0;
-  let i = from;
-  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
-    n = n * 10 + (s.charCodeAt(i) - 48);
-    if (n >= BIG) return undefined;
-    i++;
-  }
-  return i === from ? undefined : [n, i];
-}
-
-function xtoi(s: string, from: number): [number, number] | undefined {
-  let n = 0;
-  let i = from;
-  for (; i < s.length && /[0-9a-fA-F]/.test(s[i]!); i++) {
-    n = n * 16 + parseInt(s[i]!, 16);
-    if (n >= BIG) return undefined;
-  }
-  return i === from ? undefined : [n, i];
-}
-
-/** IPv4 dotted quad; leading zeros are read as decimal, like netutils.ParseIPSloppy. */
-function parseIPv4Bytes(s: string): number[] | undefined {
-  const out: number[] = [];
-  let pos = 0;
-  for (let i = 0; i < 4; i++) {
-    if (pos >= s.length) return undefined;
-    if (i > 0) {
-      if (s[pos] !== '.') return undefined;
-      pos++;
-    }
-    const r = dtoi(s, pos);
-    if (!r || r[0] > 0xff) return undefined;
-    out.push(r[0]);
-    pos = r[1];
-  }
-  return pos === s.length ? out : undefined;
-}
-
-function parseIPv6Bytes(s: string): number[] | undefined {
-  const ip = new Array<number>(16).fill(0);
-  let ellipsis = -1;
-  let rest = s;
-  if (rest.length >= 2 && rest[0] === ':' && rest[1] === ':') {
-    ellipsis = 0;
-    rest = rest.slice(2);
-    if (rest.length === 0) return ip;
-  }
-  let i = 0;
-  while (i < 16) {
-    const r = xtoi(rest, 0);
-    if (!r || r[0] > 0xffff) return undefined;
-    const [n, c] = r;
-    if (c < rest.length && rest[c] === '.') {
-      if (ellipsis < 0 && i !== 12) return undefined;
-      if (i + 4 > 16) return undefined;
-      const v4 = parseIPv4Bytes(rest);
-      if (!v4) return undefined;
-      ip[i] = v4[0]!;
-      ip[i + 1] = v4[1]!;
-      ip[i + 2] = v4[2]!;
-      ip[i + 3] = v4[3]!;
-      rest = '';
-      i += 4;
-      break;
-    }
-    ip[i] = n >> 8;
-    ip[i + 1] = n & 0xff;
-    i += 2;
-    rest = rest.slice(c);
-    if (rest.length === 0) break;
-    if (rest[0] !== ':' || rest.length === 1) return undefined;
-    rest = rest.slice(1);
-    if (rest[0] === ':') {
-      if (ellipsis >= 0) return undefined;
-      ellipsis = i;
-      rest = rest.slice(1);
-      if (rest.length === 0) break;
-    }
-  }
-  if (rest.length !== 0) return undefined;
-  if (i < 16) {
-    if (ellipsis < 0) return undefined;
-    const n = 16 - i;
-    for (let j = i - 1; j >= ellipsis; j--) ip[j + n] = ip[j]!;
-    for (let j = ellipsis + n - 1; j >= ellipsis; j--) ip[j] = 0;
-  } else if (ellipsis >= 0) {
-    return undefined;
-  }
-  return ip;
-}
-
 function bytesToBig(bytes: number[]): bigint {
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
   return v;
 }
 
-const V4_MAPPED_PREFIX = 0xffffn << 32n;
-
-/** netutils.ParseIPSloppy: undefined when the text is not an IP address. */
+/** netutils.ParseIPSloppy (validation.ts's parseIP in sloppy mode): undefined when not an IP. */
 export function parseIPSloppy(text: unknown): ParsedIP | undefined {
   if (typeof text !== 'string') return undefined;
-  for (const ch of text) {
-    if (ch === '.') {
-      const b = parseIPv4Bytes(text);
-      return b ? { family: 'IPv4', value: bytesToBig(b) } : undefined;
-    }
-    if (ch === ':') {
-      const b = parseIPv6Bytes(text);
-      if (!b) return undefined;
-      const v = bytesToBig(b);
-      if (v >> 32n === V4_MAPPED_PREFIX >> 32n) return { family: 'IPv4', value: v & 0xffffffffn };
-      return { family: 'IPv6', value: v };
-    }
-  }
-  return undefined;
+  const b = parseIP(text, { sloppy: true });
+  if (!b) return undefined;
+  const v = bytesToBig(b);
+  if (v >> 32n === 0xffffn) return { family: 'IPv4', value: v & 0xffffffffn };
+  return { family: 'IPv6', value: v };
 }
 
 /** Go's net.IP.String(): dotted quad, or RFC 5952 style with the longest zero run compressed. */
@@ -187,20 +83,14 @@ export function parseCIDR(text: unknown): ParsedCIDR | undefined {
   if (slash < 0) return undefined;
   const addr = text.slice(0, slash);
   const mask = text.slice(slash + 1);
-  let bits: 32 | 128 = 32;
-  let value: bigint;
-  const v4 = parseIPv4Bytes(addr);
-  if (v4) {
-    value = bytesToBig(v4);
-  } else {
-    const v6 = parseIPv6Bytes(addr);
-    if (!v6) return undefined;
-    bits = 128;
-    value = bytesToBig(v6);
-  }
-  const r = dtoi(mask, 0);
-  if (!r || r[1] !== mask.length || r[0] > bits) return undefined;
-  const prefix = r[0];
+  const ip = parseIP(addr, { sloppy: true });
+  if (!ip) return undefined;
+  // Go tries the IPv4 syntax, then the IPv6 one; only the latter contains ':', and a v4-mapped
+  // IPv6 address keeps its 128 bits here.
+  const bits: 32 | 128 = addr.includes(':') ? 128 : 32;
+  const value = bytesToBig(bits === 32 ? ip.slice(12) : ip);
+  if (!/^[0-9]+$/.test(mask) || Number(mask) > bits) return undefined;
+  const prefix = Number(mask);
   const hostBits = BigInt(bits - prefix);
   const network = (value >> hostBits) << hostBits;
   return { family: bits === 32 ? 'IPv4' : 'IPv6', network, prefix, bits };
