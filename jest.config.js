@@ -16,6 +16,8 @@ export default {
     ],
   },
   moduleNameMapper: {
+    // e2e/ is a workspace package outside packages/.
+    '^@purelb/e2e$': '<rootDir>/e2e/src/index.ts',
     '^@purelb/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -22,6 +22,8 @@ version_ge() { # version_ge A B: A >= B (dotted numeric)
 
 # --- Debian packages ---------------------------------------------------------------------------
 # One list for every test the repository has; missing ones are installed when we are root.
+# The e2e harness (e2e/) uses iproute2 (ip netns/link/addr/route, ss), procps (sysctl per namespace),
+# tcpdump (captures in the client namespace) and iputils-ping.
 DEBIAN_PACKAGES=(iproute2 iputils-arping iputils-ping tcpdump openssl procps psmisc)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
