@@ -83,3 +83,4 @@ export async function startTestKubeServer(options: StartTestKubeOptions = {}): P
     },
   };
 }
+export { kubectlBinary } from './kubectl.js';
