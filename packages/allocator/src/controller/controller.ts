@@ -290,7 +290,7 @@ export class AllocatorController {
           'spec.loadBalancerIP is deprecated; use the purelb.io/addresses annotation instead',
         );
       }
-      this.queue.add(SG_STATUS_KEY);
+      this.scheduleGroupStatus();
     }
   }
 
@@ -306,9 +306,17 @@ export class AllocatorController {
       }
       this.options.metrics?.allocations?.('released', 'ok');
       this.retryPending();
-      this.queue.add(SG_STATUS_KEY);
+      this.scheduleGroupStatus();
     }
     return released;
+  }
+
+  /**
+   * ServiceGroup status counts change with every allocation; write them at most about once a second
+   * instead of once per Service (the queue dedupes the key while it waits).
+   */
+  private scheduleGroupStatus(): void {
+    this.queue.addAfter(SG_STATUS_KEY, 1000);
   }
 
   private retryPending(): void {
