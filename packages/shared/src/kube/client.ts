@@ -274,6 +274,12 @@ export class KubeClient {
   private readonly server: URL;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  /**
+   * One keep-alive agent per client holding the TLS material: connections are reused and a TLS
+   * context is built once per connection instead of once per request (which profiling showed as the
+   * largest cost of a busy controller).
+   */
+  private agent: https.Agent | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -304,15 +310,19 @@ export class KubeClient {
     const isHttps = url.protocol === 'https:';
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const signal = combineSignals(options.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined);
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername, ...rest } = opts;
+    if (isHttps && !this.agent) {
+      this.agent = new https.Agent({ keepAlive: true, ca, cert, key, pfx, passphrase, rejectUnauthorized, servername });
+    }
     const requestOptions: https.RequestOptions = {
-      ...opts,
+      ...rest,
       method,
       protocol: url.protocol,
       hostname: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port || (isHttps ? 443 : 80),
       path: url.pathname + url.search,
       headers,
-      ...(isHttps ? {} : { agent: undefined }),
+      ...(isHttps ? { agent: this.agent } : { agent: undefined }),
       ...(signal ? { signal } : {}),
     };
     return await new Promise((resolve, reject) => {
