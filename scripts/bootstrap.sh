@@ -24,7 +24,7 @@ version_ge() { # version_ge A B: A >= B (dotted numeric)
 # One list for every test the repository has; missing ones are installed when we are root.
 # The e2e harness (e2e/) uses iproute2 (ip netns/link/addr/route, ss), procps (sysctl per namespace),
 # tcpdump (captures in the client namespace) and iputils-ping.
-DEBIAN_PACKAGES=(iproute2 iputils-arping iputils-ping tcpdump openssl procps psmisc)
+DEBIAN_PACKAGES=(iproute2 iputils-arping iputils-ping tcpdump openssl procps psmisc ipv6toolkit)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
