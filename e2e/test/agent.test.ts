@@ -140,6 +140,58 @@ describe('node agent on a 3-node cluster', () => {
     expect(neigh[0]?.lladdr).toBe(cluster.node(holder!).mac);
   }, 30_000);
 
+  it('sends an unsolicited neighbour advertisement from the new holder when an IPv6 address moves', async () => {
+    const [ip6] = await ingress('web6');
+    const [ip4] = await ingress('web4');
+    const [from6] = await holders(ip6!);
+    const capture = await cluster.startCapture(['icmp6']);
+    await cluster.killAgent(from6!, 'TERM');
+    try {
+      const to6 = await until('v6 moved', async () => {
+        const h = await holders(ip6!);
+        return h.length === 1 && h[0] !== from6 ? h[0] : undefined;
+      });
+      await until('NA seen', async () => capture.text().includes(`neighbor advertisement, tgt is ${ip6}`));
+      const text = await capture.stop();
+      const na = text.split('\n').find((l) => l.includes(`neighbor advertisement, tgt is ${ip6}`))!;
+      // Sent by the new holder (its MAC as the frame's source), to all nodes.
+      expect(na).toContain(`${cluster.node(to6!).mac} > 33:33:00:00:00:01`);
+    } finally {
+      startAgent(from6!);
+    }
+    await until('settled', async () => (await holders(ip6!)).length === 1 && (await holders(ip4!)).length === 1);
+  }, 30_000);
+
+  it('sends a gratuitous ARP from the new holder when an IPv4 address moves', async () => {
+    const [ip4] = await ingress('web4');
+    const [from] = await holders(ip4!);
+    const capture = await cluster.startCapture(['arp']);
+    await cluster.killAgent(from!, 'TERM');
+    try {
+      const to = await until('v4 moved', async () => {
+        const h = await holders(ip4!);
+        return h.length === 1 && h[0] !== from ? h[0] : undefined;
+      });
+      // arping -U: an ARP request for the address, sent from it (`who-has IP (ff:…) tell IP`).
+      const gratuitous = new RegExp(`who-has ${ip4!.replace(/\./g, '\\.')} .*tell ${ip4!.replace(/\./g, '\\.')},`);
+      await until('gratuitous ARP seen', async () => gratuitous.test(capture.text()));
+      const text = await capture.stop();
+      const garp = text.split('\n').find((l) => gratuitous.test(l))!;
+      expect(garp).toContain(`${cluster.node(to!).mac} > ff:ff:ff:ff:ff:ff`);
+    } finally {
+      startAgent(from!);
+    }
+    await until('settled', async () => (await holders(ip4!)).length === 1);
+  }, 30_000);
+
+  it('resets externalTrafficPolicy Local on a local address to Cluster, with LocalOverride', async () => {
+    await createService('etp', {}, { externalTrafficPolicy: 'Local' });
+    await ingress('etp');
+    await until('reset to Cluster', async () => ((await client.get<any>(Resources.services, 'etp', 'default')).spec.externalTrafficPolicy === 'Cluster' ? true : undefined));
+    const events: any = await client.list(Resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=etp' });
+    expect(events.items.some((e: any) => e.reason === 'LocalOverride' && e.source?.component === 'purelb-lbnodeagent')).toBe(true);
+  }, 30_000);
+
   it('puts a virtual address on kube-lb0 of every node, and with ETP Local only where an endpoint runs', async () => {
     await createService('virt', { 'purelb.io/service-group': 'virtual' });
     const [ip] = await ingress('virt');
@@ -202,13 +254,14 @@ describe('node agent on a 3-node cluster', () => {
     startAgent(second!);
     // Restarted agents: every local address on exactly one node, nothing stale anywhere.
     const [ip6] = await ingress('web6');
+    const [etp] = await ingress('etp');
     await until('settled', async () => {
-      for (const a of [ip!, '198.51.100.222', ip6!]) if ((await holders(a)).length !== 1) return false;
+      for (const a of [ip!, '198.51.100.222', ip6!, etp!]) if ((await holders(a)).length !== 1) return false;
       return true;
     }, 20_000);
     const pooled = (a: string) => /^198\.51\.100\.2([0-4]\d|5[0])\//.test(a) || a.startsWith('fd9a:3c41:7e02:1::2');
     const all = (await Promise.all(NODES.map((n) => addrs(n, 'eth0')))).flat().filter(pooled);
-    expect(all.sort()).toEqual([`${ip}/24`, '198.51.100.222/24', `${ip6}/64`].sort());
+    expect(all.sort()).toEqual([`${ip}/24`, '198.51.100.222/24', `${ip6}/64`, `${etp}/24`].sort());
   }, 45_000);
 
   it('removes the address from every node when the Service is deleted', async () => {
