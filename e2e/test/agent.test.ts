@@ -188,8 +188,12 @@ describe('node agent on a 3-node cluster', () => {
     await createService('etp', {}, { externalTrafficPolicy: 'Local' });
     await ingress('etp');
     await until('reset to Cluster', async () => ((await client.get<any>(Resources.services, 'etp', 'default')).spec.externalTrafficPolicy === 'Cluster' ? true : undefined));
-    const events: any = await client.list(Resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=etp' });
-    expect(events.items.some((e: any) => e.reason === 'LocalOverride' && e.source?.component === 'purelb-lbnodeagent')).toBe(true);
+    // The event is written by the agent's recorder after the patch, asynchronously.
+    const found = await until('LocalOverride event', async () => {
+      const events: any = await client.list(Resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=etp' });
+      return events.items.find((e: any) => e.reason === 'LocalOverride');
+    });
+    expect(found.source.component).toBe('purelb-lbnodeagent');
   }, 30_000);
 
   it('puts a virtual address on kube-lb0 of every node, and with ETP Local only where an endpoint runs', async () => {
