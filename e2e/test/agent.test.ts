@@ -122,9 +122,13 @@ describe('node agent on a 3-node cluster', () => {
       return s.metadata.annotations?.['purelb.io/announcing-IPv4'] ? s : undefined;
     });
     expect(svc.metadata.annotations['purelb.io/announcing-IPv4']).toBe(`${holder}, eth0`);
-    const { stdout } = await promisify(execFile)(kubectlBinary(), ['--kubeconfig', cluster.hostKubeconfig, 'describe', 'service', 'web4']);
+    // Events are written asynchronously by the agent's recorder: describe until the event is there.
+    const announcing = new RegExp(`AnnouncingLocal\\s+.*Node ${holder} announcing ${ip!.replace(/\./g, '\\.')} on interface eth0`);
+    const stdout = await until('describe shows AnnouncingLocal', async () => {
+      const out = (await promisify(execFile)(kubectlBinary(), ['--kubeconfig', cluster.hostKubeconfig, 'describe', 'service', 'web4'])).stdout;
+      return announcing.test(out) ? out : undefined;
+    });
     expect(stdout).toContain(`purelb.io/announcing-IPv4: ${holder}, eth0`);
-    expect(stdout).toMatch(new RegExp(`AnnouncingLocal\\s+.*Node ${holder} announcing ${ip!.replace(/\./g, '\\.')} on interface eth0`));
   }, 30_000);
 
   it('puts a local IPv6 address on exactly one node; TCP reaches it and NDP points at it', async () => {
