@@ -260,7 +260,7 @@ export class NodeAgent {
       }
     }
     for (const d of desired) {
-      if (!have.has(`${cidr(d)}@${d.interface}`)) ops.push({ op: 'add', interface: d.interface, cidr: cidr(d) });
+      if (!have.has(`${cidr(d)}@${d.interface}`)) ops.push({ op: 'add', interface: d.interface, cidr: cidr(d), kind: d.kind });
     }
     return ops;
   }

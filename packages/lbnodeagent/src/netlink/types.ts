@@ -1,12 +1,20 @@
 // The agent's view of the kernel, behind an interface so the controller can be tested with a fake
 // and run for real with `ip` in a network namespace.
-import type { NodeInterfaces } from '../core/types.js';
+import type { AnnouncementKind, NodeInterfaces } from '../core/types.js';
 
 export interface AddressOp {
   op: 'add' | 'del';
   interface: string;
   /** `ip/prefixLength`, canonical text. */
   cidr: string;
+  /**
+   * Added field (optional, so existing callers compile): how the address is announced; matters for
+   * `add` only. `local` (the default when absent) is added with `noprefixroute`; `virtual` keeps
+   * its prefix route, because routing daemons that export kube-lb0 may rely on it (FRR's zebra
+   * honours `noprefixroute` since 2023 and would not see the address as connected). IPv6 adds
+   * always get `nodad` (no DAD on a dummy or an address we own by election).
+   */
+  kind?: AnnouncementKind;
 }
 
 export interface Netlink {
